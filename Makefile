@@ -1,0 +1,46 @@
+# Two commands for a newcomer: `make demo` and `make test`. Both set up everything first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng poppler-utils
+STAMP  := $(VENV)/.installed
+
+# Hermetic, quiet Prefect and single-threaded Tesseract (see docs in README).
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
+export PREFECT_LOGGING_LEVEL ?= WARNING
+export OMP_THREAD_LIMIT := 1
+
+.PHONY: setup system-deps demo test bench fixtures clean
+
+setup: system-deps $(STAMP)
+
+# Installs the Debian packages only when a tool is missing (needs root or sudo).
+system-deps:
+	@if ! command -v tesseract >/dev/null || ! command -v pdftoppm >/dev/null; then \
+		echo "Installing Debian packages: $(APT_PACKAGES)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/scrutiny run fixtures/papers --out out/demo --database sqlite:///out/demo/scrutiny.db
+
+test: setup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m bench.run
+
+fixtures: setup
+	$(BIN)/python fixtures/make_fixtures.py
+
+clean:
+	rm -rf $(VENV) out bench/results.json
