@@ -1,0 +1,216 @@
+"""Quarterly scorecard (seed 000): Measure / Good to be / Data period / Target / period columns / RAG /
+Benchmarks / Commentary, grouped under '► Section' headings, item numbers fused into the measure cell.
+
+Columns are found by their header text, not position, so a council that reorders or drops a column
+still parses. Target, RAG and benchmarks refer to the latest period column.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractors.lines import group_lines
+from extractors.tables import fold
+from extractors.values import (
+    detect_unit,
+    parse_benchmarks,
+    parse_period,
+    parse_polarity,
+    parse_rag,
+    parse_target,
+    parse_value,
+)
+from schemas import (
+    BBox,
+    Cell,
+    ExtractedRow,
+    ExtractedTable,
+    LineSpan,
+    MeasureRow,
+    Page,
+    PeriodValue,
+    Provenance,
+)
+
+LAYOUT = "quarterly_scorecard"
+SECTION_MARK = re.compile(r"^\s*[►▶▸>]\s*(?P<name>\S.*)$")
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+ITEM_NUMBER = re.compile(r"^\s*(?P<ref>\d{1,3})[.)]?\s+(?=\S)")
+HEADER_ROLES = [
+    ("measure", re.compile(r"^(success\s+)?measure\b|^indicator\b", re.I)),
+    ("polarity", re.compile(r"good\s+to\s+be|polarity", re.I)),
+    ("data_period", re.compile(r"data\s+period", re.I)),
+    ("target", re.compile(r"^target\b", re.I)),
+    ("rag", re.compile(r"\brag\b|latest\s+performance", re.I)),
+    ("benchmarks", re.compile(r"benchmark", re.I)),
+    ("commentary", re.compile(r"commentary|comments?\b", re.I)),
+]
+
+
+@dataclass
+class Header:
+    """Which column holds what, found from a header row."""
+
+    roles: dict[str, int]
+    periods: list[tuple[int, str]] = field(default_factory=list)  # (column, period label)
+
+    @property
+    def width(self) -> int:
+        return max([*self.roles.values(), *(c for c, _ in self.periods)]) + 1
+
+
+def read_header(row: ExtractedRow) -> Header | None:
+    """A header row has a measure column, a target column and at least two period columns."""
+    roles: dict[str, int] = {}
+    periods: list[tuple[int, str]] = []
+    for index, cell in enumerate(row.cells):
+        text = fold(cell.text)
+        if not text:
+            continue
+        role = next((name for name, pattern in HEADER_ROLES if pattern.search(text)), None)
+        if role and role not in roles:
+            roles[role] = index
+        elif parse_period(text) is not None:
+            periods.append((index, text))
+    if "measure" in roles and "target" in roles and len(periods) >= 2:
+        return Header(roles, periods)
+    return None
+
+
+def parse(document_id: str, tables: list[ExtractedTable], pages: list[Page]) -> list[MeasureRow]:
+    """Measure rows of a quarterly scorecard, in printed order; [] if no table has a scorecard header."""
+    rows: list[MeasureRow] = []
+    header: Header | None = None
+    section: str | None = None
+    headings = _section_headings(pages)
+    for table in tables:
+        section = _section_for(table, headings) or section
+        for row in table.rows:
+            found = read_header(row)
+            if found:
+                header = found
+                continue
+            if header is None:
+                continue
+            texts = [fold(c.text) for c in row.cells]
+            filled = [t for t in texts if t]
+            if len(filled) == 1 and len(row.cells) >= header.width and SECTION_MARK.match(filled[0]):
+                section = SECTION_MARK.match(filled[0])["name"].strip()
+                continue
+            measure = _cell(row, header.roles["measure"])
+            if measure is None or not fold(measure.text) or len(row.cells) < header.width:
+                continue
+            rows.append(_measure_row(document_id, row, header, section, table.method, len(rows) + 1))
+    return _unique_refs(rows)
+
+
+def _measure_row(document_id, row: ExtractedRow, header: Header, section, method, ordinal) -> MeasureRow:
+    def prov(cell: Cell | None) -> Provenance | None:
+        if cell is None:
+            return None
+        return Provenance(document_id=document_id, page=row.page, bbox=cell.bbox, lines=cell.lines,
+                          raw_text=cell.text, method=method)
+
+    def text(role: str) -> str | None:
+        cell = _cell(row, header.roles.get(role))
+        return fold(cell.text) if cell is not None and fold(cell.text) else None
+
+    label_cell = _cell(row, header.roles["measure"])
+    ref, label = split_item_number(fold(label_cell.text))
+    value_texts = [fold(_cell(row, col).text) for col, _ in header.periods]
+    unit = detect_unit(label, value_texts)
+    values = []
+    for (col, period_label), value_text in zip(header.periods, value_texts):
+        cell = _cell(row, col)
+        parsed = parse_value(value_text, unit)
+        period = parse_period(period_label)
+        values.append(PeriodValue(
+            period_label=period_label,
+            period_start=period.start if period else None,
+            period_end=period.end if period else None,
+            value=parsed.value,
+            value_text=value_text,
+            missing_reason=parsed.missing_reason,
+            provenance=prov(cell),
+        ))
+    target_text = text("target")
+    target = parse_target(target_text) if target_text else None
+    rag_text = text("rag")
+    benchmark_text = text("benchmarks")
+    benchmarks = parse_benchmarks(benchmark_text, unit) if benchmark_text else None
+    polarity_text = text("polarity")
+    return MeasureRow(
+        document_id=document_id,
+        row_ref=ref or f"r{ordinal}",
+        row_label=label,
+        section=section,
+        unit=unit,
+        printed_polarity=parse_polarity(polarity_text) if polarity_text else None,
+        data_period=text("data_period"),
+        values=values,
+        target=target.target if target else None,
+        target_text=target_text,
+        target_tolerance=target.tolerance if target else None,
+        rag=parse_rag(rag_text) if rag_text else None,
+        rag_text=rag_text,
+        rag_rule=benchmarks.rag_rule if benchmarks else None,
+        benchmarks=benchmarks.benchmarks if benchmarks else [],
+        benchmark_text=benchmark_text,
+        commentary=_commentary(row, header),
+        label_provenance=prov(label_cell),
+        target_provenance=prov(_cell(row, header.roles.get("target"))) if target_text else None,
+        rag_provenance=prov(_cell(row, header.roles.get("rag"))) if rag_text else None,
+        benchmark_provenance=prov(_cell(row, header.roles.get("benchmarks"))) if benchmark_text else None,
+        commentary_provenance=prov(_cell(row, header.roles.get("commentary"))),
+    )
+
+
+def split_item_number(label: str) -> tuple[str | None, str]:
+    """'1 % repeat referrals' -> ('1', '% repeat referrals'); OCR superscripts count as digits."""
+    label = label.translate(SUPERSCRIPTS)
+    match = ITEM_NUMBER.match(label)
+    if not match:
+        return None, label
+    return match["ref"], label[match.end():].strip()
+
+
+def _commentary(row: ExtractedRow, header: Header) -> str | None:
+    cell = _cell(row, header.roles.get("commentary"))
+    if cell is None or not cell.text.strip():
+        return None
+    # Keep paragraph breaks (one per line in the cell) but fold the wrapping inside each line.
+    return "\n".join(fold(line) for line in cell.text.splitlines() if line.strip())
+
+
+def _cell(row: ExtractedRow, index: int | None) -> Cell | None:
+    if index is None or index >= len(row.cells):
+        return None
+    return row.cells[index]
+
+
+def _section_headings(pages: list[Page]) -> dict[int, list[tuple[float, str]]]:
+    """'► Quality' style headings per page, with their vertical position."""
+    found: dict[int, list[tuple[float, str]]] = {}
+    for page in pages:
+        for line in group_lines(page.words):
+            match = SECTION_MARK.match(line.text)
+            if match:
+                found.setdefault(page.number, []).append((line.bbox.top, match["name"].strip()))
+    return found
+
+
+def _section_for(table: ExtractedTable, headings) -> str | None:
+    """The nearest section heading above the table on its page."""
+    above = [(top, name) for top, name in headings.get(table.page, []) if table.bbox and top < table.bbox.top]
+    return max(above)[1] if above else None
+
+
+def _unique_refs(rows: list[MeasureRow]) -> list[MeasureRow]:
+    """Item numbers restart per section in some papers: fall back to row order where they repeat."""
+    refs = [r.row_ref for r in rows]
+    if len(set(refs)) == len(refs):
+        return rows
+    return [r.model_copy(update={"row_ref": f"r{i}"}) for i, r in enumerate(rows, start=1)]
+
+
+__all__ = ["LAYOUT", "parse", "read_header", "split_item_number", "BBox", "LineSpan"]

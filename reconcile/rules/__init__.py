@@ -1,0 +1,1 @@
+"""One rule per module; each registers itself with reconcile.registry.register."""
