@@ -19,8 +19,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from flows import report  # noqa: E402
 
 app = typer.Typer(help="Scrutiny: the numbers inside council papers, extracted, checked and exported.",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
 console = Console()
+if not console.is_terminal:  # logs and CI: wide enough for the summary tables
+    console.width = 140
 
 DatabaseOption = Annotated[Optional[str], typer.Option(
     "--database", envvar="SCRUTINY_DATABASE_URL",
@@ -29,9 +31,13 @@ PathsArgument = Annotated[list[Path], typer.Argument(help="PDFs, .txt OCR text f
 
 
 def _database(url: str | None) -> str:
+    """The store URL; for a SQLite file, its folder is created so a first run just works."""
+    from sqlalchemy.engine import make_url
+
     url = url or "sqlite:///scrutiny.db"
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     return url
 
 
