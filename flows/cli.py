@@ -78,6 +78,9 @@ def run(
         try:
             summary = pipeline_flow(files, out_dir=out, database_url=url, limits=_limits(max_pages, max_mb),
                                     reprocess=reprocess)
+        except Exception as error:  # the run itself failed (store unreachable, disk full): say so plainly
+            console.print(f"[red]The run failed: {type(error).__name__}: {error}[/red]")
+            raise typer.Exit(2) from error
         finally:
             progress.unsubscribe(advance)
     report.print_run(console, summary, url)

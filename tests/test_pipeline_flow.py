@@ -129,3 +129,33 @@ def test_rerun_changes_nothing(first_run):
 def _num(value) -> str:
     """How the export writes a number: whole numbers without a trailing .0."""
     return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def test_cli_run_prints_the_summary_and_exits_zero_despite_a_bad_paper(tmp_path):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    shutil.copy(PAPERS / f"{STEM}.pdf", tmp_path)
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 50)
+    result = CliRunner().invoke(app, ["run", str(tmp_path), "--out", str(tmp_path / "out"),
+                                      "--database", f"sqlite:///{tmp_path}/s.db"])
+    assert result.exit_code == 0, result.output
+    assert "quarterly_scorecard" in result.output
+    assert "broken.pdf" in result.output and "damaged or truncated" in result.output
+    assert "RAG_MISMATCH" not in result.output  # seed 000 rates every row consistently under its own rule
+    assert "Dataset written to" in result.output
+    strict = CliRunner().invoke(app, ["run", str(tmp_path), "--database", f"sqlite:///{tmp_path}/s.db", "--strict"])
+    assert strict.exit_code == 1
+
+
+def test_cli_run_with_an_unreachable_store_fails_clearly(tmp_path):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    shutil.copy(PAPERS / f"{STEM}.pdf", tmp_path)
+    result = CliRunner().invoke(app, ["run", str(tmp_path), "--database",
+                                      "postgresql+psycopg://nobody@127.0.0.1:9/nowhere?connect_timeout=2"])
+    assert result.exit_code == 2
+    assert "The run failed" in result.output
