@@ -90,6 +90,9 @@ OBSERVATION_SPEC: list[Column] = [
     Column("line_start", "integer", "first line of the value on a text page, 1-based (text papers)", minimum=1),
     Column("line_end", "integer", "last line of the value on a text page, inclusive (text papers)", minimum=1),
     Column("raw_text", "string", "text the value was read from"),
+    Column("note", "string", "a note printed in the value's cell, e.g. which year the value is for"),
+    Column("needs_review", "boolean", "true when the reading is uncertain (e.g. weak OCR evidence)", required=True),
+    Column("repairs", "string", "OCR repairs applied to the printed text, 'from -> to (reason)' joined by ' | '"),
 ]
 
 DISCREPANCY_SPEC: list[Column] = [

@@ -78,6 +78,9 @@ def observation_rows(
             "line_start": prov.lines.start if prov.lines else None,
             "line_end": prov.lines.end if prov.lines else None,
             "raw_text": prov.raw_text,
+            "note": obs.note,
+            "needs_review": obs.needs_review,
+            "repairs": " | ".join(f"{r.from_text} -> {r.to_text} ({r.reason})" for r in obs.repairs) or None,
         }
         rows.append(_clean(row, OBSERVATION_COLUMNS))
     return rows

@@ -39,6 +39,16 @@ class MappingCandidate(Record):
     score: float
 
 
+class ValueRepair(Record):
+    """An OCR repair applied to a printed value; never silent."""
+
+    kind: str = Field(description="e.g. lost_decimal_point, glyph_swap, stray_glyph")
+    from_text: str
+    to_text: str
+    reason: str
+    evidence_strength: str = Field(description="strong | weak")
+
+
 class PeriodValue(Record):
     period_label: str
     period_start: date | None = None
@@ -46,7 +56,43 @@ class PeriodValue(Record):
     value: float | None
     value_text: str
     missing_reason: str | None = Field(default=None, description="why value is empty, e.g. 'new indicator'")
+    note: str | None = Field(default=None, description="a note printed in the same cell")
+    repairs: list[ValueRepair] = []
+    needs_review: bool = Field(default=False, description="the reading is uncertain (e.g. weak OCR evidence)")
+    review_reason: str | None = None
     provenance: Provenance
+
+
+class PeriodTarget(Record):
+    """One of several targets printed for a row, e.g. 'Target 17-18 / 18-19 / 19-20'."""
+
+    period_label: str
+    value: float | None
+    value_text: str
+    provenance: Provenance | None = None
+
+
+class DerivedKind(StrEnum):
+    change_previous = "change_previous"          # % change from the previous period
+    change_year_ago = "change_year_ago"          # % change from the same period last year
+    average_12m = "average_12m"
+    max_12m = "max_12m"
+    direction = "direction"                      # direction-of-travel arrow or glyph
+    outturn = "outturn"
+    baseline = "baseline"
+    other = "other"
+
+
+class DerivedFigure(Record):
+    """A figure the paper derives from the series (and which reconciliation can recompute)."""
+
+    kind: DerivedKind
+    label: str = Field(description="column header as printed")
+    value: float | None
+    value_text: str
+    direction: str | None = Field(default=None, description="up | down | similar, from an arrow or glyph")
+    repairs: list[ValueRepair] = []
+    provenance: Provenance | None = None
 
 
 class MeasureRow(Record):
@@ -68,7 +114,10 @@ class MeasureRow(Record):
     rag_rule: RagRule | None = None
     benchmarks: list[Benchmark] = []
     benchmark_text: str | None = None
+    targets: list[PeriodTarget] = []
+    derived: list[DerivedFigure] = []
     commentary: str | None = None
+    notes: list[str] = Field(default=[], description="notes printed with the row, e.g. which year a value is for")
     label_provenance: Provenance
     target_provenance: Provenance | None = None
     rag_provenance: Provenance | None = None
@@ -102,6 +151,10 @@ class Observation(Record):
     value: float | None
     value_text: str
     missing_reason: str | None = None
+    note: str | None = None
+    repairs: list[ValueRepair] = []
+    needs_review: bool = False
+    review_reason: str | None = None
     unit: Unit
     target: float | None = None
     target_tolerance: float | None = None
@@ -116,3 +169,23 @@ class Observation(Record):
             if b.comparator == comparator:
                 return b.value
         return None
+
+
+class SummaryCount(Record):
+    """A count the paper states about itself, e.g. 'three red indicators'."""
+
+    subject: str = Field(description="what is counted, e.g. 'red' or 'indicators'")
+    count: int
+    text: str
+    provenance: Provenance | None = None
+
+
+class PaperFacts(Record):
+    """What a paper states about itself as a whole."""
+
+    document_id: str
+    reporting_period: str | None = None
+    reporting_period_start: date | None = None
+    reporting_period_end: date | None = None
+    summary_counts: list[SummaryCount] = []
+    rag_rule: RagRule | None = None

@@ -1,5 +1,21 @@
 """Layout parsers: turn a paper's tables and text into the measure rows it prints.
 
-Each parser takes the extracted tables and pages of one paper and returns MeasureRow records, or an
-empty list when the paper is not in its layout; `extractors.extract` tries them in order.
+Each parser module has `LAYOUT` (its name) and `parse(document, tables, pages) -> LayoutResult`; it returns
+an empty result when the paper is not in its layout. `extractors.extract` runs them all and keeps the
+result with the most values.
 """
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from schemas import MeasureRow, PaperFacts
+
+
+class LayoutResult(BaseModel):
+    rows: list[MeasureRow] = []
+    facts: PaperFacts | None = None
+    notes: list[str] = []
+
+    @property
+    def value_count(self) -> int:
+        return sum(len(r.values) for r in self.rows) + len(self.rows)

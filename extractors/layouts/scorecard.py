@@ -20,6 +20,7 @@ from extractors.values import (
     parse_target,
     parse_value,
 )
+from extractors.layouts import LayoutResult
 from schemas import (
     BBox,
     Cell,
@@ -28,8 +29,10 @@ from schemas import (
     LineSpan,
     MeasureRow,
     Page,
+    PaperFacts,
     PeriodValue,
     Provenance,
+    SourceDocument,
 )
 
 LAYOUT = "quarterly_scorecard"
@@ -77,8 +80,9 @@ def read_header(row: ExtractedRow) -> Header | None:
     return None
 
 
-def parse(document_id: str, tables: list[ExtractedTable], pages: list[Page]) -> list[MeasureRow]:
-    """Measure rows of a quarterly scorecard, in printed order; [] if no table has a scorecard header."""
+def parse(document: SourceDocument, tables: list[ExtractedTable], pages: list[Page]) -> LayoutResult:
+    """Measure rows of a quarterly scorecard, in printed order; empty if no table has a scorecard header."""
+    document_id = document.id
     rows: list[MeasureRow] = []
     header: Header | None = None
     section: str | None = None
@@ -101,7 +105,10 @@ def parse(document_id: str, tables: list[ExtractedTable], pages: list[Page]) -> 
             if measure is None or not fold(measure.text) or len(row.cells) < header.width:
                 continue
             rows.append(_measure_row(document_id, row, header, section, table.method, len(rows) + 1))
-    return _unique_refs(rows)
+    rows = _unique_refs(rows)
+    rule = next((r.rag_rule for r in rows if r.rag_rule), None)
+    facts = PaperFacts(document_id=document_id, rag_rule=rule) if rows else None
+    return LayoutResult(rows=rows, facts=facts)
 
 
 def _measure_row(document_id, row: ExtractedRow, header: Header, section, method, ordinal) -> MeasureRow:
