@@ -124,6 +124,24 @@ def evaluate(
     return rep
 
 
+def perturbed_names(count: int = 10_000, seed: int = 7) -> list[str]:
+    """Realistic variants of the evaluation names (a word dropped, words reordered, a period token added),
+    mostly distinct: the load for the mapping speed benchmark."""
+    import random
+
+    names = [e["name"] for e in load_eval()]
+    rnd = random.Random(seed)
+    labels = []
+    for _ in range(count):
+        words = rnd.choice(names).split()
+        if len(words) > 3 and rnd.random() < 0.5:
+            words.pop(rnd.randrange(len(words)))
+        if rnd.random() < 0.3:
+            rnd.shuffle(words)
+        labels.append(" ".join(words) + rnd.choice(["", " (RAG)", " Q1", ""]))
+    return labels
+
+
 def sweep(entries: list[dict], catalogue: Catalogue) -> None:
     print("auto_min margin coverage name_coverage | precision coverage auto_coverage wrong_auto")
     for auto_min, margin, cover, ncover in itertools.product(

@@ -20,6 +20,9 @@ from flows import report  # noqa: E402
 
 app = typer.Typer(help="Scrutiny: the numbers inside council papers, extracted, checked and exported.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
+from flows.cli_catalogue import app as catalogue_app  # noqa: E402
+
+app.add_typer(catalogue_app, name="catalogue")
 console = Console()
 if not console.is_terminal:  # logs and CI: wide enough for the summary tables
     console.width = 140
