@@ -1,7 +1,7 @@
 """Build MeasureRow records for rules' pass / fail examples, citing the seed row they come from."""
 from __future__ import annotations
 
-from schemas import MeasureRow, PeriodValue, Polarity, Provenance, Rag, RagRule, Unit
+from schemas import MappingStatus, MeasureRow, PeriodValue, Polarity, Provenance, Rag, RagRule, Unit
 
 
 def seed_row(
@@ -29,6 +29,7 @@ def seed_row(
         printed_polarity=printed_polarity,
         polarity=polarity or printed_polarity,
         indicator_id=indicator_id,
+        mapping_status=MappingStatus.auto if indicator_id else MappingStatus.unmapped,
         values=[
             PeriodValue(period_label=p, value=v, value_text="" if v is None else f"{v:g}{suffix}", provenance=prov)
             for p, v in values

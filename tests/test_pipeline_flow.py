@@ -144,6 +144,7 @@ def test_cli_run_prints_the_summary_and_exits_zero_despite_a_bad_paper(tmp_path)
     assert "quarterly_scorecard" in result.output
     assert "broken.pdf" in result.output and "damaged or truncated" in result.output
     assert "RAG_MISMATCH" not in result.output  # seed 000 rates every row consistently under its own rule
+    assert "POLARITY_CONFLICT" in result.output  # but row 17 says 'Good to be Low' (seed-discrepancies D3)
     assert "Dataset written to" in result.output
     strict = CliRunner().invoke(app, ["run", str(tmp_path), "--database", f"sqlite:///{tmp_path}/s.db", "--strict"])
     assert strict.exit_code == 1

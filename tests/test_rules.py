@@ -31,3 +31,12 @@ def test_rag_message_reads_plainly():
     assert "rates this measure Red" in flag.message
     assert "gives Amber" in flag.message and "30.8" in flag.message
     assert flag.changes_rag
+
+
+def test_polarity_message_cites_the_papers_own_figures():
+    example = RULES["POLARITY_CONFLICT"].examples()[0]
+    doc = SourceDocument(id="000", source="example", file_name="example")
+    [flag] = reconcile_paper(doc, example.rows, only={"POLARITY_CONFLICT"})
+    assert "'Good to be Low'" in flag.message and "ADOPT_LT14M" in flag.message
+    assert "a target of 100% only makes sense when higher is better" in flag.message
+    assert "printed Red at 56% against 100% follows only if higher is better" in flag.message
