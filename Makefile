@@ -40,7 +40,9 @@ bench: setup
 	$(BIN)/python -m bench.run
 
 fixtures: setup
-	$(BIN)/python fixtures/make_fixtures.py
+	for script in make_fixtures make_extra_fixtures make_scan_fixtures make_dataset_fixtures; do \
+		[ -f fixtures/$$script.py ] && $(BIN)/python fixtures/$$script.py || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) out bench/results.json

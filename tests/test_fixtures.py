@@ -198,20 +198,29 @@ def test_truth_files_are_consistent():
 # ------------------------------------------------------------------ regeneration
 
 
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_fixtures", FIXTURES / "make_fixtures.py")
+def _load_generator(script: str = "make_fixtures.py"):
+    name = Path(script).stem
+    spec = importlib.util.spec_from_file_location(name, FIXTURES / script)
     mod = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = mod  # dataclasses look their module up in sys.modules
     spec.loader.exec_module(mod)
     return mod
 
 
+def _generator(name: str) -> str:
+    """The script that makes a fixture (manifest 'generator'; seeds-based make_fixtures.py by default)."""
+    return MANIFEST[name].get("generator", "make_fixtures.py")
+
+
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory) -> Path:
+    """Every generator script run into one temporary folder, in dependency order (scans render PDFs)."""
     if not SEEDS.is_dir():
         pytest.skip(f"seed folder not found: {SEEDS} (set SCRUTINY_SEEDS)")
     out = tmp_path_factory.mktemp("fixtures")
     _load_generator().main(out_dir=out, seeds_dir=SEEDS)
+    for script in sorted({_generator(n) for n in ALL} - {"make_fixtures.py"}):
+        _load_generator(script).main(out_dir=out)
     return out
 
 

@@ -239,12 +239,13 @@ def test_migrate_from_empty_twice_and_back(db_url):
         assert s.current_revision() is None
         assert not TABLES & set(inspect(s.engine).get_table_names())
         s.migrate()
-        assert s.current_revision() == s.head_revision() == "0001"
+        head = s.head_revision()
+        assert head is not None and s.current_revision() == head
         assert TABLES | {"alembic_version"} <= set(inspect(s.engine).get_table_names())
         doc = ingest_and_save(s)
         before = snapshot(s)
         s.migrate()  # a no-op: same revision, data untouched
-        assert s.current_revision() == "0001"
+        assert s.current_revision() == head
         assert snapshot(s) == before
         assert s.get_document(doc.id) is not None
 
