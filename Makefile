@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng poppler-utils
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng poppler-utils chromium fonts-dejavu-core
 STAMP  := $(VENV)/.installed
 
 # Hermetic, quiet Prefect and single-threaded Tesseract (see docs in README).
@@ -18,7 +18,8 @@ setup: system-deps $(STAMP)
 
 # Installs the Debian packages only when a tool is missing (needs root or sudo).
 system-deps:
-	@if ! command -v tesseract >/dev/null || ! command -v pdftoppm >/dev/null; then \
+	@if ! command -v tesseract >/dev/null || ! command -v pdftoppm >/dev/null || ! command -v chromium >/dev/null \
+		|| [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
 		echo "Installing Debian packages: $(APT_PACKAGES)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
@@ -30,8 +31,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $(STAMP)
 
+DEMO_DB := sqlite:///out/demo/scrutiny.db
+
 demo: setup
-	$(BIN)/scrutiny run fixtures/papers --out out/demo --database sqlite:///out/demo/scrutiny.db
+	$(BIN)/scrutiny run fixtures/papers --out out/demo --database $(DEMO_DB)
+	@echo ""
+	@echo "Review the flags in a browser:"
+	@echo "  $(BIN)/scrutiny users add YOURNAME --role admin --database $(DEMO_DB)"
+	@echo "  $(BIN)/scrutiny review --database $(DEMO_DB)      # then open http://127.0.0.1:8000"
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)

@@ -182,6 +182,17 @@ def main() -> None:
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         "totals": totals, "stages": stages, "flow": flow, "mapping": mapped,
     }
+    from bench import scrape as scrape_bench  # scraping: requests and seconds, first and second run
+
+    results["scrape"] = scrape_bench.run()
+    scrape_bench.print_table(console, results["scrape"])
+    from bench import review as review_bench  # review queue: one page with 100,000 flags, over HTTP
+
+    results["review"] = review_bench.run()
+    review_bench.print_results(results["review"], console)
+    from bench import tables as tables_bench  # tables: ours vs camelot/pdfplumber, page mode (prints itself)
+
+    results["tables"] = tables_bench.run("all")["verdict"]
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     console.print(f"Written {RESULTS.relative_to(ROOT)}")
 

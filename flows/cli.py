@@ -23,6 +23,12 @@ app = typer.Typer(help="Scrutiny: the numbers inside council papers, extracted, 
 from flows.cli_catalogue import app as catalogue_app  # noqa: E402
 
 app.add_typer(catalogue_app, name="catalogue")
+from flows.cli_scrape import register as register_scrape  # noqa: E402
+
+register_scrape(app)  # scrape, councils, serve
+from flows.cli_review import register as register_review  # noqa: E402
+
+register_review(app)  # review, users
 console = Console()
 if not console.is_terminal:  # logs and CI: wide enough for the summary tables
     console.width = 140

@@ -18,6 +18,8 @@ from flows.pipeline import pipeline_flow
 from store import Store
 
 pytestmark = [pytest.mark.prefect, pytest.mark.xdist_group("prefect")]
+MANIFEST = yaml.safe_load((PAPERS / "papers.yaml").read_text())
+PAPER_COUNT = len(MANIFEST)
 STEM = "000-bucks-cabinet-scorecard-q4-2017-18"
 
 
@@ -48,12 +50,12 @@ def test_every_paper_is_processed_and_the_bad_one_recorded(first_run):
     _, _, url, summary = first_run
     states = {o.file_name: o.state for o in summary.outcomes}
     assert states["0015-error-page.pdf"] == "failed"
-    assert sum(s == "processed" for s in states.values()) == 6
+    assert sum(s == "processed" for s in states.values()) == PAPER_COUNT
     bad = next(o for o in summary.outcomes if o.state == "failed")
     assert "HTML page" in bad.reason
     with Store(url) as store:
         counts = store.counts()
-    assert {k: v for k, v in counts["papers_by_state"].items() if v} == {"processed": 6, "failed": 1}
+    assert {k: v for k, v in counts["papers_by_state"].items() if v} == {"processed": PAPER_COUNT, "failed": 1}
     assert ("0015-error-page.pdf", bad.reason) in [tuple(f) for f in counts["failures"]]
 
 
@@ -119,7 +121,7 @@ def test_rerun_changes_nothing(first_run):
     summary = pipeline_flow([papers], out_dir=work / "out2", database_url=url)
     assert {o.state for o in summary.outcomes if o.file_name != "0015-error-page.pdf"} == {"skipped"}
     summary = pipeline_flow([papers], out_dir=work / "out3", database_url=url, reprocess=True)
-    assert sum(o.state == "processed" for o in summary.outcomes) == 6
+    assert sum(o.state == "processed" for o in summary.outcomes) == PAPER_COUNT
     with Store(url) as store:
         assert store.counts() == counts_before
         assert sorted(s.discrepancy.id for s in store.discrepancies()) == flags_before

@@ -19,6 +19,7 @@ from extractors.values import (
     parse_rag,
     parse_target,
     parse_value,
+    repair_series,
 )
 from extractors.layouts import LayoutResult
 from schemas import (
@@ -33,10 +34,12 @@ from schemas import (
     PeriodValue,
     Provenance,
     SourceDocument,
+    ValueRepair,
 )
 
 LAYOUT = "quarterly_scorecard"
-SECTION_MARK = re.compile(r"^\s*[►▶▸>]\s*(?P<name>\S.*)$")
+# "»" is how Tesseract reads "►"; a trailing stray quote mark is OCR noise.
+SECTION_MARK = re.compile(r"^\s*[►▶▸>»]\s*(?P<name>\S.*?)[\s“”\"'‘’]*$")
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 ITEM_NUMBER = re.compile(r"^\s*(?P<ref>\d{1,3})[.)]?\s+(?=\S)")
 HEADER_ROLES = [
@@ -98,8 +101,10 @@ def parse(document: SourceDocument, tables: list[ExtractedTable], pages: list[Pa
                 continue
             texts = [fold(c.text) for c in row.cells]
             filled = [t for t in texts if t]
-            if len(filled) == 1 and len(row.cells) >= header.width and SECTION_MARK.match(filled[0]):
-                section = SECTION_MARK.match(filled[0])["name"].strip()
+            if len(filled) == 1 and len(row.cells) >= header.width:
+                # A row with one filled cell spanning the table is a section heading, with or without '►'.
+                mark = SECTION_MARK.match(filled[0])
+                section = mark["name"].strip() if mark else filled[0]
                 continue
             measure = _cell(row, header.roles["measure"])
             if measure is None or not fold(measure.text) or len(row.cells) < header.width:
@@ -126,10 +131,12 @@ def _measure_row(document_id, row: ExtractedRow, header: Header, section, method
     ref, label = split_item_number(fold(label_cell.text))
     value_texts = [fold(_cell(row, col).text) for col, _ in header.periods]
     unit = detect_unit(label, value_texts)
+    # OCR'd tables get the series-aware repair (lost decimal points, glyph swaps), always logged.
+    ocr = method.startswith("ocr-")
+    parsed_values = repair_series(value_texts, unit) if ocr else [parse_value(t, unit) for t in value_texts]
     values = []
-    for (col, period_label), value_text in zip(header.periods, value_texts):
+    for (col, period_label), value_text, parsed in zip(header.periods, value_texts, parsed_values):
         cell = _cell(row, col)
-        parsed = parse_value(value_text, unit)
         period = parse_period(period_label)
         values.append(PeriodValue(
             period_label=period_label,
@@ -138,6 +145,11 @@ def _measure_row(document_id, row: ExtractedRow, header: Header, section, method
             value=parsed.value,
             value_text=value_text,
             missing_reason=parsed.missing_reason,
+            repairs=[ValueRepair(kind=str(getattr(r.kind, "value", r.kind)), from_text=r.from_text,
+                                 to_text=r.to_text, reason=r.reason, evidence_strength=r.evidence_strength)
+                     for r in parsed.repairs],
+            needs_review=parsed.needs_review,
+            review_reason=parsed.review_reason,
             provenance=prov(cell),
         ))
     target_text = text("target")
