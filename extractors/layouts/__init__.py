@@ -18,8 +18,10 @@ class LayoutResult(BaseModel):
 
     @property
     def value_count(self) -> int:
-        """How much of the paper this reading explains: values actually read, plus one per row.
+        """How much of the paper this reading explains: values, targets, RAGs and benchmarks read, one per row.
 
         Empty cells do not count, so a parser that turns every line into a row of blanks never beats one
         that reads the figures."""
-        return sum(1 for r in self.rows for v in r.values if v.value is not None) + len(self.rows)
+        values = sum(1 for r in self.rows for v in r.values if v.value is not None)
+        fields = sum((r.rag is not None) + (r.target is not None) + len(r.benchmarks) for r in self.rows)
+        return values + fields + len(self.rows)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from extractors.lines import group_lines
 from extractors.tables import fold
 from extractors.values import (
+    classify_comparator,
     detect_unit,
     parse_benchmarks,
     parse_period,
@@ -24,6 +25,8 @@ from extractors.values import (
 from extractors.layouts import LayoutResult
 from schemas import (
     BBox,
+    Benchmark,
+    Comparator,
     Cell,
     ExtractedRow,
     ExtractedTable,
@@ -43,11 +46,12 @@ SECTION_MARK = re.compile(r"^\s*[►▶▸>»]\s*(?P<name>\S.*?)[\s“”\"'‘�
 SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 ITEM_NUMBER = re.compile(r"^\s*(?P<ref>\d{1,3})[.)]?\s+(?=\S)")
 HEADER_ROLES = [
+    ("ref", re.compile(r"^(ref(erence)?|no|code|id)\.?$", re.I)),
     ("measure", re.compile(r"^(success\s+)?measure\b|^indicator\b", re.I)),
     ("polarity", re.compile(r"good\s+to\s+be|polarity", re.I)),
     ("data_period", re.compile(r"data\s+period", re.I)),
     ("target", re.compile(r"^target\b", re.I)),
-    ("rag", re.compile(r"\brag\b|latest\s+performance", re.I)),
+    ("rag", re.compile(r"\brag\b|latest\s+performance|^status$", re.I)),
     ("benchmarks", re.compile(r"benchmark", re.I)),
     ("commentary", re.compile(r"commentary|comments?\b", re.I)),
 ]
@@ -59,16 +63,18 @@ class Header:
 
     roles: dict[str, int]
     periods: list[tuple[int, str]] = field(default_factory=list)  # (column, period label)
+    comparators: list[tuple[int, str]] = field(default_factory=list)  # (column, header) e.g. 'England'
 
     @property
     def width(self) -> int:
-        return max([*self.roles.values(), *(c for c, _ in self.periods)]) + 1
+        return max([*self.roles.values(), *(c for c, _ in self.periods), *(c for c, _ in self.comparators)]) + 1
 
 
 def read_header(row: ExtractedRow) -> Header | None:
     """A header row has a measure column, a target column and at least two period columns."""
     roles: dict[str, int] = {}
     periods: list[tuple[int, str]] = []
+    comparators: list[tuple[int, str]] = []
     for index, cell in enumerate(row.cells):
         text = fold(cell.text)
         if not text:
@@ -78,8 +84,10 @@ def read_header(row: ExtractedRow) -> Header | None:
             roles[role] = index
         elif parse_period(text) is not None:
             periods.append((index, text))
+        elif classify_comparator(text) != Comparator.other:  # a column of 'England' or 'South East' figures
+            comparators.append((index, text))
     if "measure" in roles and "target" in roles and len(periods) >= 2:
-        return Header(roles, periods)
+        return Header(roles, periods, comparators)
     return None
 
 
@@ -129,6 +137,7 @@ def _measure_row(document_id, row: ExtractedRow, header: Header, section, method
 
     label_cell = _cell(row, header.roles["measure"])
     ref, label = split_item_number(fold(label_cell.text))
+    ref = text("ref") or ref
     value_texts = [fold(_cell(row, col).text) for col, _ in header.periods]
     unit = detect_unit(label, value_texts)
     # OCR'd tables get the series-aware repair (lost decimal points, glyph swaps), always logged.
@@ -157,6 +166,7 @@ def _measure_row(document_id, row: ExtractedRow, header: Header, section, method
     rag_text = text("rag")
     benchmark_text = text("benchmarks")
     benchmarks = parse_benchmarks(benchmark_text, unit) if benchmark_text else None
+    column_benchmarks = _comparator_columns(row, header, unit)
     polarity_text = text("polarity")
     return MeasureRow(
         document_id=document_id,
@@ -173,7 +183,7 @@ def _measure_row(document_id, row: ExtractedRow, header: Header, section, method
         rag=parse_rag(rag_text) if rag_text else None,
         rag_text=rag_text,
         rag_rule=benchmarks.rag_rule if benchmarks else None,
-        benchmarks=benchmarks.benchmarks if benchmarks else [],
+        benchmarks=(benchmarks.benchmarks if benchmarks else []) + column_benchmarks,
         benchmark_text=benchmark_text,
         commentary=_commentary(row, header),
         label_provenance=prov(label_cell),
@@ -182,6 +192,19 @@ def _measure_row(document_id, row: ExtractedRow, header: Header, section, method
         benchmark_provenance=prov(_cell(row, header.roles.get("benchmarks"))) if benchmark_text else None,
         commentary_provenance=prov(_cell(row, header.roles.get("commentary"))),
     )
+
+
+def _comparator_columns(row: ExtractedRow, header: Header, unit) -> list[Benchmark]:
+    """Benchmarks printed in their own columns, headed by the comparator ('England', 'Stat. Neighbours')."""
+    found = []
+    for col, label in header.comparators:
+        cell = _cell(row, col)
+        text = fold(cell.text) if cell is not None else ""
+        parsed = parse_value(text, unit)
+        if parsed.value is not None:
+            found.append(Benchmark(comparator=classify_comparator(label), label=label, value=parsed.value,
+                                   value_text=text))
+    return found
 
 
 def split_item_number(label: str) -> tuple[str | None, str]:
