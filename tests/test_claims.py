@@ -541,7 +541,8 @@ HOSTILE = {
 def test_hostile_input_is_fast(name):
     started = time.perf_counter()
     extract_claims(HOSTILE[name], context_date=date(2018, 6, 1))
-    assert time.perf_counter() - started < 2.0
+    # A hang guard, not a speed goal (catastrophic backtracking would take minutes).
+    assert time.perf_counter() - started < 10.0
 
 
 @pytest.mark.parametrize("module", ["reconcile.claims", "reconcile.claims_lexicon"])

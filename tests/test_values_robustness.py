@@ -49,4 +49,5 @@ CALLS = {
 def test_hostile_input_is_fast(name, call):
     started = time.perf_counter()
     CALLS[call](HOSTILE[name])
-    assert time.perf_counter() - started < 1.0
+    # A hang guard, not a speed goal: catastrophic regex backtracking took 45-120 s on these inputs.
+    assert time.perf_counter() - started < 10.0
