@@ -338,8 +338,7 @@ def _harmonise_codes(drafts: list[Draft]) -> None:
 
 
 def _repairs(pv: ParsedValue) -> list[ValueRepair]:
-    return [ValueRepair(kind=r.kind.value, from_text=r.from_text, to_text=r.to_text, reason=r.reason,
-                        evidence_strength=r.evidence_strength) for r in pv.repairs]
+    return [r.as_record() for r in pv.repairs]
 
 
 # --------------------------------------------------------------------------- derived figures

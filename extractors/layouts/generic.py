@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from extractors.layouts import LayoutResult
 from extractors.lines import group_lines
+from extractors.tables import cell_at
 from extractors.layouts.generic_columns import Column, classify_header
 from extractors.values import (
     classify_comparator,
@@ -363,16 +364,16 @@ def _read_body(state: _State, table: ExtractedTable, header: Header, start: int,
                 document_id=table.document_id, page=table.page, method=table.method, rows=[row]), state.document):
             continue  # a repeated header row
         cells = row.cells
-        label_cell = _cell(row, header.label)
+        label_cell = cell_at(row, header.label)
         label_text = fold(label_cell.text) if label_cell else ""
         filled = [fold(c.text) for j, c in enumerate(cells) if j not in (header.label, header.ref) and fold(c.text)]
-        has_values = any(_printed_value(fold(c.text)) for c in (_cell(row, j) for j, _ in header.periods)
+        has_values = any(_printed_value(fold(c.text)) for c in (cell_at(row, j) for j, _ in header.periods)
                          if c is not None)
         if not label_text and not filled:
             continue
         if current is not None and not has_values and _continues(label_text, current[1], bool(filled)):
             merged = _merge_rows(current[0], row)
-            current = (merged, [_cell(merged, header.label)], current[2])
+            current = (merged, [cell_at(merged, header.label)], current[2])
             continue
         if not filled:
             # A name alone: a section heading, or a long name whose values are on the next line.
@@ -418,7 +419,7 @@ def _merge_rows(upper: ExtractedRow, lower: ExtractedRow) -> ExtractedRow:
     """Cell by cell: texts on separate lines, boxes unioned."""
     cells = []
     for j in range(max(len(upper.cells), len(lower.cells))):
-        a, b = _cell(upper, j), _cell(lower, j)
+        a, b = cell_at(upper, j), cell_at(lower, j)
         if a is None or b is None:
             cells.append(a or b)
             continue
@@ -436,12 +437,6 @@ def _strip_number(label: str) -> tuple[str | None, str]:
     return m["ref"], label[m.end():].strip()
 
 
-def _cell(row: ExtractedRow, index: int | None) -> Cell | None:
-    if index is None or index >= len(row.cells):
-        return None
-    return row.cells[index]
-
-
 def _measure_row(state: _State, row: ExtractedRow, header: Header, label_cells: list[Cell], section,
                  method: str) -> MeasureRow:
     document_id = state.document.id
@@ -454,10 +449,10 @@ def _measure_row(state: _State, row: ExtractedRow, header: Header, label_cells: 
 
     label_text = " ".join(fold(c.text) for c in label_cells)
     ref, label = _strip_number(label_text)
-    ref_cell = _cell(row, header.ref)
+    ref_cell = cell_at(row, header.ref)
     if ref_cell is not None and fold(ref_cell.text):
         ref = fold(ref_cell.text)
-    period_cells = [(col, _cell(row, j)) for j, col in header.periods]
+    period_cells = [(col, cell_at(row, j)) for j, col in header.periods]
     printed = [(col, cell, fold(cell.text)) for col, cell in period_cells if cell is not None and fold(cell.text)]
     unit = detect_unit(label, [t for _, _, t in printed])
     if row.page in state.ocr_pages:
@@ -474,7 +469,7 @@ def _measure_row(state: _State, row: ExtractedRow, header: Header, label_cells: 
             value_text=text,
             missing_reason=parsed.missing_reason,
             note=parsed.note.text if parsed.note else None,
-            repairs=[r.model_dump() for r in parsed.repairs],
+            repairs=[r.as_record() for r in parsed.repairs],
             needs_review=parsed.needs_review,
             review_reason=parsed.review_reason,
             provenance=prov(cell),
@@ -482,7 +477,7 @@ def _measure_row(state: _State, row: ExtractedRow, header: Header, label_cells: 
 
     def text(role: str) -> tuple[str | None, Cell | None]:
         j, _ = header.first(role)
-        cell = _cell(row, j)
+        cell = cell_at(row, j)
         t = fold(cell.text) if cell is not None else ""
         return (t or None), cell
 
@@ -491,7 +486,7 @@ def _measure_row(state: _State, row: ExtractedRow, header: Header, label_cells: 
     rag_text, rag_cell = text("rag")
     polarity_text, _ = text("polarity")
     data_period, _ = text("data_period")
-    commentary_cell = _cell(row, header.first("commentary")[0])
+    commentary_cell = cell_at(row, header.first("commentary")[0])
     commentary = None
     if commentary_cell is not None and commentary_cell.text.strip():
         commentary = "\n".join(fold(line) for line in commentary_cell.text.splitlines() if line.strip())
@@ -500,7 +495,7 @@ def _measure_row(state: _State, row: ExtractedRow, header: Header, label_cells: 
     benchmark_cell = None
     rag_rule = None
     for j, col in header.all("benchmark"):
-        cell = _cell(row, j)
+        cell = cell_at(row, j)
         t = fold(cell.text) if cell is not None else ""
         if not t:
             continue
@@ -517,7 +512,7 @@ def _measure_row(state: _State, row: ExtractedRow, header: Header, label_cells: 
             benchmark_text, benchmark_cell = t, cell
     targets = []
     for j, col in header.all("target")[1:] if target_text else header.all("target"):
-        cell = _cell(row, j)
+        cell = cell_at(row, j)
         t = fold(cell.text) if cell is not None else ""
         if t:
             parsed = parse_value(t, unit)
@@ -525,7 +520,7 @@ def _measure_row(state: _State, row: ExtractedRow, header: Header, label_cells: 
                                         value=parsed.value, value_text=t, provenance=prov(cell)))
     derived = []
     for j, col in header.all("derived"):
-        cell = _cell(row, j)
+        cell = cell_at(row, j)
         t = fold(cell.text) if cell is not None else ""
         if t:
             parsed = parse_value(t, unit)

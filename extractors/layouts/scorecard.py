@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractors.lines import group_lines
-from extractors.tables import fold
+from extractors.tables import cell_at, fold
 from extractors.values import (
     classify_comparator,
     detect_unit,
@@ -37,7 +37,6 @@ from schemas import (
     PeriodValue,
     Provenance,
     SourceDocument,
-    ValueRepair,
 )
 
 LAYOUT = "quarterly_scorecard"
@@ -114,7 +113,7 @@ def parse(document: SourceDocument, tables: list[ExtractedTable], pages: list[Pa
                 mark = SECTION_MARK.match(filled[0])
                 section = mark["name"].strip() if mark else filled[0]
                 continue
-            measure = _cell(row, header.roles["measure"])
+            measure = cell_at(row, header.roles["measure"])
             if measure is None or not fold(measure.text) or len(row.cells) < header.width:
                 continue
             rows.append(_measure_row(document_id, row, header, section, table.method, len(rows) + 1))
@@ -132,20 +131,20 @@ def _measure_row(document_id, row: ExtractedRow, header: Header, section, method
                           raw_text=cell.text, method=method)
 
     def text(role: str) -> str | None:
-        cell = _cell(row, header.roles.get(role))
+        cell = cell_at(row, header.roles.get(role))
         return fold(cell.text) if cell is not None and fold(cell.text) else None
 
-    label_cell = _cell(row, header.roles["measure"])
+    label_cell = cell_at(row, header.roles["measure"])
     ref, label = split_item_number(fold(label_cell.text))
     ref = text("ref") or ref
-    value_texts = [fold(_cell(row, col).text) for col, _ in header.periods]
+    value_texts = [fold(cell_at(row, col).text) for col, _ in header.periods]
     unit = detect_unit(label, value_texts)
     # OCR'd tables get the series-aware repair (lost decimal points, glyph swaps), always logged.
     ocr = method.startswith("ocr-")
     parsed_values = repair_series(value_texts, unit) if ocr else [parse_value(t, unit) for t in value_texts]
     values = []
     for (col, period_label), value_text, parsed in zip(header.periods, value_texts, parsed_values):
-        cell = _cell(row, col)
+        cell = cell_at(row, col)
         period = parse_period(period_label)
         values.append(PeriodValue(
             period_label=period_label,
@@ -154,9 +153,7 @@ def _measure_row(document_id, row: ExtractedRow, header: Header, section, method
             value=parsed.value,
             value_text=value_text,
             missing_reason=parsed.missing_reason,
-            repairs=[ValueRepair(kind=str(getattr(r.kind, "value", r.kind)), from_text=r.from_text,
-                                 to_text=r.to_text, reason=r.reason, evidence_strength=r.evidence_strength)
-                     for r in parsed.repairs],
+            repairs=[r.as_record() for r in parsed.repairs],
             needs_review=parsed.needs_review,
             review_reason=parsed.review_reason,
             provenance=prov(cell),
@@ -187,10 +184,10 @@ def _measure_row(document_id, row: ExtractedRow, header: Header, section, method
         benchmark_text=benchmark_text,
         commentary=_commentary(row, header),
         label_provenance=prov(label_cell),
-        target_provenance=prov(_cell(row, header.roles.get("target"))) if target_text else None,
-        rag_provenance=prov(_cell(row, header.roles.get("rag"))) if rag_text else None,
-        benchmark_provenance=prov(_cell(row, header.roles.get("benchmarks"))) if benchmark_text else None,
-        commentary_provenance=prov(_cell(row, header.roles.get("commentary"))),
+        target_provenance=prov(cell_at(row, header.roles.get("target"))) if target_text else None,
+        rag_provenance=prov(cell_at(row, header.roles.get("rag"))) if rag_text else None,
+        benchmark_provenance=prov(cell_at(row, header.roles.get("benchmarks"))) if benchmark_text else None,
+        commentary_provenance=prov(cell_at(row, header.roles.get("commentary"))),
     )
 
 
@@ -198,7 +195,7 @@ def _comparator_columns(row: ExtractedRow, header: Header, unit) -> list[Benchma
     """Benchmarks printed in their own columns, headed by the comparator ('England', 'Stat. Neighbours')."""
     found = []
     for col, label in header.comparators:
-        cell = _cell(row, col)
+        cell = cell_at(row, col)
         text = fold(cell.text) if cell is not None else ""
         parsed = parse_value(text, unit)
         if parsed.value is not None:
@@ -217,17 +214,11 @@ def split_item_number(label: str) -> tuple[str | None, str]:
 
 
 def _commentary(row: ExtractedRow, header: Header) -> str | None:
-    cell = _cell(row, header.roles.get("commentary"))
+    cell = cell_at(row, header.roles.get("commentary"))
     if cell is None or not cell.text.strip():
         return None
     # Keep paragraph breaks (one per line in the cell) but fold the wrapping inside each line.
     return "\n".join(fold(line) for line in cell.text.splitlines() if line.strip())
-
-
-def _cell(row: ExtractedRow, index: int | None) -> Cell | None:
-    if index is None or index >= len(row.cells):
-        return None
-    return row.cells[index]
 
 
 def _section_headings(pages: list[Page]) -> dict[int, list[tuple[float, str]]]:

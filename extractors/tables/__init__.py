@@ -39,7 +39,7 @@ from ._grid import Grid
 from ._layout import PdfPages
 from ._select import page_grids
 
-__all__ = ["extract_tables", "extract_ruled_tables", "extract_borderless_tables", "fold", "grids_for_page",
+__all__ = ["extract_tables", "extract_ruled_tables", "extract_borderless_tables", "fold", "cell_at", "grids_for_page",
            "CONTINUED"]
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,13 @@ CONTINUED = "continued"  # method suffix marking a table that continues one from
 def fold(text: str | None) -> str:
     """Collapse runs of whitespace (including line breaks inside a cell) to single spaces."""
     return re.sub(r"\s+", " ", text or "").strip()
+
+
+def cell_at(row: ExtractedRow, index: int | None) -> Cell | None:
+    """The row's cell in column `index`, or None when the column is absent or the row is short."""
+    if index is None or index >= len(row.cells):
+        return None
+    return row.cells[index]
 
 
 def _box(box) -> BBox | None:

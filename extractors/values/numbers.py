@@ -34,7 +34,7 @@ import re
 from enum import StrEnum
 from typing import Literal
 
-from schemas import Unit
+from schemas import Unit, ValueRepair
 
 from ._base import Frozen
 from .periods import Period, find_periods
@@ -69,6 +69,11 @@ class Repair(Frozen):
     to_text: str
     reason: str
     evidence_strength: Strength
+
+    def as_record(self) -> ValueRepair:
+        """The record every stage stores and exports (schemas.ValueRepair)."""
+        return ValueRepair(kind=self.kind.value, from_text=self.from_text, to_text=self.to_text,
+                           reason=self.reason, evidence_strength=str(self.evidence_strength))
 
 
 class Note(Frozen):
